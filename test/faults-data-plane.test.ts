@@ -84,7 +84,8 @@ describe('data plane under faults (retry rule, per-object failure, never silent)
   it('an object whose GET fails past the retry budget is reported and the run goes on', async () => {
     a.faults = { ...NO_FAULTS, outage: true, match: /^GET \/organizations\/acme\/nodes\/web-1$/ };
     a.log.length = 0;
-    const r = await backup({ ...common(), source: src });
+    // Every node read in full: web-1 is unchanged, so a partial search would not GET it.
+    const r = await backup({ ...common(), source: src, readAllNodes: true });
     a.faults = { ...NO_FAULTS };
     assert.equal(r.failed, 1);
     assert.equal(a.log.filter((e) => e.path === '/organizations/acme/nodes/web-1').length, FAST_RETRY.maximumAttempts);

@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { ChefClient } from '../activities/chef-api/client';
 import { MemoryLedger } from '../activities/ledger/ledger';
+import type { JsonObject } from '../activities/normalize';
 import { backup } from '../activities/operations/backup';
 import type { ServerOptions } from '../activities/operations/options';
 import { restore } from '../activities/operations/restore';
@@ -90,6 +91,45 @@ describe('goiardi round trip (single-tenant source and destination)', () => {
     assert.equal(r.counts.nodes?.unchanged, seeded.nodes.length - 1);
     const check = await verifyAgainstSource();
     assert.deepEqual(check.differences, []);
+  });
+
+  it('finds changed nodes by a partial search and reads only those in full', async () => {
+    const nodeFile = (n: string) => join(dir, 'organizations', ORG, 'nodes', `${n}.json`);
+    const readNode = async (n: string) => JSON.parse(await readFile(nodeFile(n), 'utf8')) as JsonObject;
+    const [edited, ran, lost] = seeded.nodes.slice(1, 4) as [string, string, string];
+    const current = async (n: string) => (await srcClient.get<JsonObject>(`/nodes/${n}`)).body;
+    const e = await current(edited);
+    // knife node edit: normal attributes change, ohai_time does not.
+    await srcClient.request('PUT', `/nodes/${edited}`, {
+      body: { ...e, normal: { ...(e.normal as JsonObject), edited: true } },
+    });
+    const r = await current(ran);
+    // a chef-client run: new automatic attributes and a new ohai_time.
+    await srcClient.request('PUT', `/nodes/${ran}`, {
+      body: { ...r, automatic: { ...(r.automatic as JsonObject), ohai_time: 4_000_000_000.5, uptime: 'new' } },
+    });
+    await rm(nodeFile(lost));
+
+    const quick = await backup({ ...common(), source: src });
+    assert.equal(quick.failed, 0);
+    assert.equal(quick.notes, undefined, 'the partial search was trusted');
+    assert.equal(((await readNode(edited)).normal as JsonObject).edited, true);
+    assert.equal(((await readNode(ran)).automatic as JsonObject).uptime, 'new');
+    assert.equal((await readNode(lost)).name, lost, 'a node file missing locally is read again');
+    assert.equal(quick.counts.nodes?.written, 3);
+
+    const full = await backup({ ...common(), source: src, readAllNodes: true });
+    assert.equal(full.counts.nodes?.written, 0, 'the quick pass missed no change');
+    // The quick pass sent 3 node GETs, one GET of a sample node and one search page; the full pass a GET per node.
+    assert.equal(full.requests - quick.requests, seeded.nodes.length - 5);
+    const restored = await restore({ ...common(), destination: dst }, { ledger });
+    assert.equal(restored.counts.nodes?.written, 2);
+    // A hand edit of a backup file is restored, though the digest book and the ledger agree on the old content.
+    const hand = await readNode(edited);
+    await writeFile(nodeFile(edited), JSON.stringify({ ...hand, normal: { ...(hand.normal as JsonObject), hand: 1 } }));
+    const again = await restore({ ...common(), destination: dst }, { ledger });
+    assert.equal(again.counts.nodes?.written, 1);
+    assert.equal(again.counts.nodes?.unchanged, seeded.nodes.length - 1);
   });
 
   it('--purge removes what the source no longer has, locally and on the destination', async () => {

@@ -1,3 +1,4 @@
+import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { CookbookKind, CookbookManifest } from '../chef-api/resources/cookbooks';
 import type { ServerInfo } from '../chef-api/resources/server-info';
@@ -39,15 +40,44 @@ export async function writeManifest(dir: string, org: string, kind: CookbookKind
 export const readManifest = (dir: string, org: string, kind: CookbookKind, name: string, version: string) =>
   readJsonFile<CookbookManifest>(sidecarPaths.manifest(dir, org, kind, name, version));
 
-/** Digests of the object files of one org (path relative to the backup root → sha256 of the normalised object). */
+/**
+ * What the backup last wrote to one object file: the digest of the normalised object and, for the JSON object
+ * files, the file's size and mtime when written. A restore that finds the file with the same size and mtime
+ * trusts the digest instead of reading and parsing the file again (rsync's quick check).
+ */
+export interface BookEntry {
+  digest: string;
+  size?: number;
+  mtimeMs?: number;
+  /** Nodes: the fingerprint of what a partial search can see (activities/backup/node-changes.ts). */
+  fingerprint?: string;
+}
+
+/** Digests of the object files of one org (path relative to the backup root), kept from pass to pass. */
 export class DigestBook {
-  readonly entries = new Map<string, string>();
-  constructor(
+  private constructor(
     private readonly dir: string,
     private readonly org: string | null,
+    readonly entries: Map<string, BookEntry>,
   ) {}
-  set(relPath: string, digest: string): void {
-    this.entries.set(relPath, digest);
+
+  /** The book as the last backup left it (empty for a knife-made backup or a first run). */
+  static async open(dir: string, org: string | null): Promise<DigestBook> {
+    const saved = await readJsonFile<Record<string, BookEntry | string>>(sidecarPaths.digests(dir, org)).catch(
+      () => undefined, // an unreadable book only costs the quick check
+    );
+    const entries = new Map<string, BookEntry>();
+    for (const [path, e] of Object.entries(saved ?? {}))
+      if (typeof e === 'string') entries.set(path, { digest: e });
+      else if (e && typeof e.digest === 'string') entries.set(path, e);
+    return new DigestBook(dir, org, entries);
+  }
+
+  get(relPath: string): BookEntry | undefined {
+    return this.entries.get(relPath);
+  }
+  set(relPath: string, digest: string, more: Omit<BookEntry, 'digest'> = {}): void {
+    this.entries.set(relPath, { digest, ...more });
   }
   delete(relPath: string): void {
     this.entries.delete(relPath);
@@ -56,4 +86,11 @@ export class DigestBook {
     const sorted = Object.fromEntries([...this.entries].sort(([a], [b]) => (a < b ? -1 : 1)));
     await writeJsonFile(sidecarPaths.digests(this.dir, this.org), sorted);
   }
+}
+
+/** The file is still the one the book recorded (not deleted, edited or tidied since). */
+export async function sameFile(file: string, entry: BookEntry | undefined): Promise<boolean> {
+  if (entry?.size === undefined) return false;
+  const now = await stat(file).catch(() => undefined);
+  return now?.size === entry.size && now.mtimeMs === entry.mtimeMs;
 }

@@ -64,6 +64,13 @@ async function backupVersion(
     ctx.summary.add(kind, 'skipped');
     return '';
   }
+  const d = digest({ files: manifest.files.map((f) => [f.path, f.checksum]), frozen: manifest.frozen });
+  const rel = relative(ctx.dir, dir);
+  // The book is saved only after a version's files are all on disk: the same digest means nothing to fetch.
+  if (digests.get(rel)?.digest === d) {
+    ctx.summary.add(kind, 'unchanged');
+    return d;
+  }
   let downloaded = 0;
   await forEachLimit(manifest.files, ctx.width, async (file) => {
     const target = join(dir, file.path);
@@ -87,8 +94,7 @@ async function backupVersion(
       for (const local of await listFilesDeep(dir)) if (!wanted.has(local)) await rm(join(dir, local), { force: true });
     }
   }
-  const d = digest({ files: manifest.files.map((f) => [f.path, f.checksum]), frozen: manifest.frozen });
-  digests.set(relative(ctx.dir, dir), d);
+  digests.set(rel, d);
   ctx.summary.add(kind, downloaded ? 'written' : 'unchanged');
   return d;
 }

@@ -1,14 +1,17 @@
-import { mkdir, rm } from 'node:fs/promises';
+import { mkdir, rm, stat } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { listBags } from '../chef-api/resources/data-bags';
 import type { OrgScope } from '../chef-api/resources/scope';
 import { writeJsonFile } from '../backup-store/json-file';
 import { listDirNames } from '../backup-store/layout';
-import type { DigestBook } from '../backup-store/sidecar';
+import { sameFile, type BookEntry, type DigestBook } from '../backup-store/sidecar';
+import { nodes } from '../chef-api/resources/json-collection';
 import { forEachLimit } from '../concurrency';
 import { isolate, passMemo, type EngineContext } from '../engine/context';
 import type { JsonKind } from '../kinds';
+import { ChefAuthError, ConfigError, errorMessage } from '../errors';
 import { digest, normalize } from '../normalize';
+import { nodeFingerprint, searchNodeFingerprints } from './node-changes';
 
 /**
  * Backs up every object of one JSON kind: inventory first, then each object, written in its normalised
@@ -20,23 +23,37 @@ export async function backupJsonKind(
   orgDir: string,
   kind: JsonKind,
   digests: DigestBook,
+  opts: { readAllNodes?: boolean } = {},
 ): Promise<string[]> {
   const names = await kind.listRemote(s);
   const seen: string[] = [];
   const memo = await passMemo(ctx, s.org, kind.kind);
+  const fileOf = (name: string) => join(orgDir, kind.file(name));
+  const unchanged =
+    kind.kind === 'nodes' && !opts.readAllNodes
+      ? await unchangedNodes(ctx, s, names, (n) => digests.get(relative(ctx.dir, fileOf(n))))
+      : new Set<string>();
   await forEachLimit(names, ctx.width, (name) => {
-    const file = join(orgDir, kind.file(name));
+    const file = fileOf(name);
     return isolate(ctx, { org: s.org, kind: kind.kind, name, path: relative(ctx.dir, file) }, async () => {
       if (memo.done(name)) {
         seen.push(name);
         return ctx.summary.add(kind.kind, 'skipped');
+      }
+      if (unchanged.has(name) && (await sameFile(file, digests.get(relative(ctx.dir, file))))) {
+        seen.push(name);
+        return ctx.summary.add(kind.kind, 'unchanged');
       }
       const raw = await kind.getRemote(s, name);
       if (!raw) return ctx.summary.add(kind.kind, 'skipped'); // deleted since the inventory
       const body = normalize(kind.kind, raw, name, s.org);
       const changed = ctx.dryRun ? false : await writeJsonFile(file, body);
       const d = digest(body);
-      digests.set(relative(ctx.dir, file), d);
+      const written = ctx.dryRun ? undefined : await stat(file);
+      digests.set(relative(ctx.dir, file), d, {
+        ...(written ? { size: written.size, mtimeMs: written.mtimeMs } : {}),
+        ...(kind.kind === 'nodes' ? { fingerprint: nodeFingerprint(raw) } : {}),
+      });
       await memo.mark(name, d);
       seen.push(name);
       ctx.summary.add(kind.kind, changed ? 'written' : 'unchanged');
@@ -44,6 +61,41 @@ export async function backupJsonKind(
   });
   if (ctx.purge) await purgeLocal(ctx, orgDir, kind, new Set(names), digests);
   return seen.sort();
+}
+
+/**
+ * The nodes whose fingerprint on the server is the one recorded when their file was written, so they need
+ * no GET. One node is read in full first to prove the server's partial search answers what a GET does;
+ * anything doubtful reads every node (and says why in the run's notes).
+ */
+async function unchangedNodes(
+  ctx: EngineContext,
+  s: OrgScope,
+  names: string[],
+  entryOf: (name: string) => BookEntry | undefined,
+): Promise<Set<string>> {
+  const none = new Set<string>();
+  const recorded = names.filter((n) => entryOf(n)?.fingerprint);
+  if (!recorded.length) return none;
+  const current = await searchNodeFingerprints(s);
+  const fallBack = (why: string) => {
+    ctx.notes.push(`${s.org} nodes: every node read in full: ${why}`);
+    return none;
+  };
+  if (typeof current === 'string') return fallBack(current);
+  const same = recorded.filter((n) => current.get(n) === entryOf(n)?.fingerprint);
+  const sample = same[0];
+  if (sample === undefined) return none;
+  let full;
+  try {
+    full = await nodes.get(s, sample);
+  } catch (err) {
+    if (err instanceof ChefAuthError || err instanceof ConfigError) throw err;
+    return fallBack(`reading ${sample} to check the partial search failed: ${errorMessage(err)}`);
+  }
+  if (full && nodeFingerprint(full) !== current.get(sample))
+    return fallBack(`the partial search fingerprint of ${sample} differs from the node read in full`);
+  return new Set(same);
 }
 
 async function purgeLocal(

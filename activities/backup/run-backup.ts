@@ -18,6 +18,7 @@ export interface BackupPlan {
   /** Back up a single-tenant (Chef 11) server as this org. */
   singleTenantOrg?: string;
   skipUserAcls?: boolean;
+  readAllNodes?: boolean;
 }
 
 /** A full or incremental backup of a server into the knife-ec-backup layout; the per-object outcome is in ctx. */
@@ -42,7 +43,7 @@ export async function runBackup(ctx: EngineContext, plan: BackupPlan): Promise<{
   };
   if (!ctx.dryRun) await writeMeta(ctx.dir, meta);
 
-  const globalDigests = new DigestBook(ctx.dir, null);
+  const globalDigests = await DigestBook.open(ctx.dir, null);
   const users = await backupUsers(ctx, globalDigests, {
     skipUserAcls: plan.skipUserAcls === true || !info.multiTenant,
   });
@@ -51,7 +52,7 @@ export async function runBackup(ctx: EngineContext, plan: BackupPlan): Promise<{
   const orgs = info.multiTenant
     ? selectOrgs(await listOrganizations(ctx.client), plan.orgs)
     : [plan.singleTenantOrg ?? ''];
-  for (const org of orgs) await timedOrg(ctx, org, () => backupOrg(ctx, org, users));
+  for (const org of orgs) await timedOrg(ctx, org, () => backupOrg(ctx, org, users, plan));
 
   meta.orgs = orgs;
   meta.finishedAt = new Date().toISOString();
@@ -59,10 +60,10 @@ export async function runBackup(ctx: EngineContext, plan: BackupPlan): Promise<{
   return { orgs };
 }
 
-async function backupOrg(ctx: EngineContext, org: string, users: string[]): Promise<void> {
+async function backupOrg(ctx: EngineContext, org: string, users: string[], plan: BackupPlan): Promise<void> {
   const s = orgScope(ctx.client, org, ctx.info.multiTenant);
   const orgDir = layout.org(ctx.dir, org);
-  const digests = new DigestBook(ctx.dir, org);
+  const digests = await DigestBook.open(ctx.dir, org);
   await backupOrgIdentity(ctx, s, orgDir, users, digests);
 
   const kinds = [...JSON_KINDS, GROUPS_KIND].filter((k) => s.multiTenant || !k.multiTenantOnly);
@@ -77,7 +78,7 @@ async function backupOrg(ctx: EngineContext, org: string, users: string[]): Prom
       : undefined,
     ...kinds.map((kind) =>
       step(kind.kind, async () => [
-        ...new Set((await backupJsonKind(ctx, s, orgDir, kind, digests)).map((n) => kind.acl?.name(n) ?? n)),
+        ...new Set((await backupJsonKind(ctx, s, orgDir, kind, digests, plan)).map((n) => kind.acl?.name(n) ?? n)),
       ]),
     ),
   ]);

@@ -18,6 +18,8 @@ export interface EngineContext {
   purge: boolean;
   /** Wall seconds per org, for the per-org downtime estimate. */
   orgSeconds: Record<string, number>;
+  /** What the operator should know that is not a failure (e.g. a quick check that fell back to reading all). */
+  notes: string[];
   /**
    * Objects already fetched in this pass, recorded in the ledger under the pass id, so a pass retried after
    * a crash does not fetch them again.

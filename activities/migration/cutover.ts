@@ -1,5 +1,6 @@
 import type { ChefClient } from '../chef-api/client';
 import { segment } from '../chef-api/paths';
+import { partialSearchAll } from '../chef-api/resources/search';
 import { orgScope } from '../chef-api/resources/scope';
 import type { JsonObject } from '../normalize';
 import { openServer } from '../operations/open-server';
@@ -72,21 +73,9 @@ export async function countNodeCheckins(
 ): Promise<{ nodes: number; checkedIn: number }> {
   return onServer(plan, plan.destination, async (client, multiTenant) => {
     const s = orgScope(client, org, multiTenant);
-    let nodes = 0;
-    let checkedIn = 0;
-    const rows = 1000;
-    // goiardi's `total` is the page size, not the match count: page until a short page.
-    for (let start = 0; ; start += rows) {
-      const r = await client.request<{ rows?: { data?: { ohai_time?: number } }[] }>(
-        'POST',
-        `${s.base}/search/node?q=*:*&rows=${rows}&start=${start}`,
-        { body: { name: ['name'], ohai_time: ['ohai_time'] } },
-      );
-      const page = r.body.rows ?? [];
-      nodes += page.length;
-      checkedIn += page.filter((row) => Number(row.data?.ohai_time ?? 0) >= sinceEpochSeconds).length;
-      if (page.length < rows) break;
-    }
+    const rows = await partialSearchAll(s, 'node', { name: ['name'], ohai_time: ['ohai_time'] });
+    const nodes = rows.length;
+    const checkedIn = rows.filter((row) => Number(row.data?.ohai_time ?? 0) >= sinceEpochSeconds).length;
     return { nodes, checkedIn };
   });
 }

@@ -18,6 +18,7 @@ export async function backup(o: BackupOptions, hooks: RunHooks = {}): Promise<Op
       orgs: { only: o.onlyOrgs, exclude: o.excludeOrgs },
       singleTenantOrg: o.singleTenantOrg,
       skipUserAcls: o.skipUserAcls,
+      readAllNodes: o.readAllNodes,
     });
     return await finish('backup', ctx, orgs);
   } finally {

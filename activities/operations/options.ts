@@ -41,6 +41,11 @@ export interface BackupOptions extends CommonOptions {
   sql?: SqlOptions;
   /** A pass id: with a ledger, objects fetched in this pass are not fetched again when it is retried. */
   passId?: string;
+  /**
+   * GET every node instead of finding the changed ones by a partial search of their fingerprints (for a
+   * server whose search cannot be trusted, or to prove a backup against a full read).
+   */
+  readAllNodes?: boolean;
 }
 
 export interface RestoreOptions extends CommonOptions {
@@ -74,6 +79,7 @@ export interface OperationResult {
   failureReport?: string;
   seconds: number;
   orgSeconds: Record<string, number>;
+  notes?: string[];
   requests: number;
   retries: number;
 }

@@ -34,6 +34,7 @@ export function engineContext(
     dryRun: o.dryRun === true,
     purge: o.purge === true,
     orgSeconds: {},
+    notes: [],
   };
 }
 
@@ -52,6 +53,7 @@ export async function finish(
     ...(ctx.failures.count ? { failureReport: ctx.failures.file } : {}),
     seconds: (Date.now() - ctx.summary.startedAt) / 1000,
     orgSeconds: ctx.orgSeconds,
+    ...(ctx.notes.length ? { notes: ctx.notes } : {}),
     requests: ctx.client.stats.requests,
     retries: ctx.client.stats.retries,
   };

@@ -58,9 +58,12 @@ export async function restoreCookbooks(
         (await manifestFromDir(dir, ref.name, ref.version));
       const status = await readJsonFile<{ frozen?: boolean }>(join(dir, 'status.json'));
       const frozen = status ? status.frozen === true : manifest.frozen;
-      await checkLocalFiles(dir, manifest);
       const content = { files: manifest.files.map((f) => [f.path, f.checksum]), frozen };
-      await writeTracked(ctx, key, known, folder, content, () => uploadVersion(ctx, s, kind, dir, manifest, frozen));
+      // The files are checked against the manifest only when the version is written, not on every pass.
+      await writeTracked(ctx, key, known, folder, content, async () => {
+        await checkLocalFiles(dir, manifest);
+        return uploadVersion(ctx, s, kind, dir, manifest, frozen);
+      });
     });
   };
   // goiardi keeps a cookbook's versions inside one object and loses concurrent writes to it.

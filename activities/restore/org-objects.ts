@@ -3,6 +3,7 @@ import { createBag, deleteBag, listBags } from '../chef-api/resources/data-bags'
 import type { OrgScope } from '../chef-api/resources/scope';
 import { readJsonFile } from '../backup-store/json-file';
 import { listDirNames } from '../backup-store/layout';
+import { DigestBook, sameFile } from '../backup-store/sidecar';
 import { forEachLimit } from '../concurrency';
 import { isolate, remoteList } from '../engine/context';
 import { BackupFormatError } from '../errors';
@@ -21,11 +22,16 @@ export async function restoreJsonKind(ctx: RestoreContext, s: OrgScope, orgDir: 
   const names = (await kind.listLocal(orgDir)).filter((n) => !kind.builtIn?.(n));
   const key = ledgerKey(ctx, s.org, kind.kind);
   const known = await ctx.ledger.load(key);
+  const book = await DigestBook.open(ctx.dir, s.org);
   const restoreOne = (name: string) => {
     const file = join(orgDir, kind.file(name));
     const ref = { org: s.org, kind: kind.kind, name, path: relative(ctx.dir, file) };
     const acl = kind.acl && { type: kind.acl.type, name: kind.acl.name(name) };
     return isolateObject(ctx, ref, acl, async () => {
+      // The file the backup wrote, untouched since, with the content the ledger says is on the destination.
+      const entry = book.get(ref.path);
+      if (entry && known.get(name) === entry.digest && (await sameFile(file, entry)))
+        return ctx.summary.add(kind.kind, 'unchanged');
       const raw = await readJsonFile<JsonObject>(file);
       if (raw === undefined || raw === null || typeof raw !== 'object' || Array.isArray(raw))
         throw new BackupFormatError(file, 'expected a JSON object');
