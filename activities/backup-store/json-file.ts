@@ -8,14 +8,23 @@ export function prettyJson(value: unknown): string {
   return JSON.stringify(value, null, 2) + '\n';
 }
 
-/** Writes through a temp file and a rename, so a crash never leaves half a file; unchanged content is not rewritten. */
-export async function writeFileAtomic(file: string, data: string | Buffer): Promise<boolean> {
-  const existing = await readFile(file).catch(() => undefined);
-  if (existing && existing.equals(typeof data === 'string' ? Buffer.from(data) : data)) return false;
-  await mkdir(dirname(file), { recursive: true });
+/**
+ * Writes through a temp file and a rename, so a crash never leaves half a file. Unchanged content is not
+ * rewritten unless the caller already knows it changed (`known: 'changed'` spares reading the old file).
+ */
+export async function writeFileAtomic(file: string, data: string | Buffer, known?: 'changed'): Promise<boolean> {
+  if (known !== 'changed') {
+    const existing = await readFile(file).catch(() => undefined);
+    if (existing && existing.equals(typeof data === 'string' ? Buffer.from(data) : data)) return false;
+  }
   const tmp = `${file}.tmp-${process.pid}-${randomUUID().slice(0, 8)}`;
   try {
-    await writeFile(tmp, data);
+    // The folder nearly always exists: create it only when the write says it does not.
+    await writeFile(tmp, data).catch(async (err: NodeJS.ErrnoException) => {
+      if (err.code !== 'ENOENT') throw err;
+      await mkdir(dirname(file), { recursive: true });
+      await writeFile(tmp, data);
+    });
     await rename(tmp, file);
   } catch (err) {
     await rm(tmp, { force: true });

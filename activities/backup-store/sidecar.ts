@@ -94,3 +94,19 @@ export async function sameFile(file: string, entry: BookEntry | undefined): Prom
   const now = await stat(file).catch(() => undefined);
   return now?.size === entry.size && now.mtimeMs === entry.mtimeMs;
 }
+
+/**
+ * Total size and latest mtime of a cookbook version's files, or undefined when one is missing: the quick
+ * check of a folder (a file deleted, truncated or replaced since the backup wrote it changes it).
+ */
+export async function filesStamp(dir: string, paths: string[]): Promise<{ size: number; mtimeMs: number } | undefined> {
+  let size = 0;
+  let mtimeMs = 0;
+  for (const p of paths) {
+    const st = await stat(join(dir, p)).catch(() => undefined);
+    if (!st) return undefined;
+    size += st.size;
+    mtimeMs = Math.max(mtimeMs, st.mtimeMs);
+  }
+  return { size, mtimeMs };
+}

@@ -8,7 +8,7 @@ import type { DigestBook } from '../backup-store/sidecar';
 import { forEachLimit } from '../concurrency';
 import { isolate, passMemo, type EngineContext } from '../engine/context';
 import { ACL_TYPES, aclObjectPath } from '../kinds';
-import { digest } from '../normalize';
+import { contentDigest } from '../normalize';
 
 /**
  * ACLs are fetched after the objects they belong to, for exactly the objects seen, so no ACL file is ever
@@ -47,7 +47,7 @@ export async function backupAcls(
         const acl = await getAcl(ctx.client, aclObjectPath(s, job.type, job.name));
         if (!acl) return ctx.summary.add(`acls/${job.type}`, 'skipped');
         const changed = ctx.dryRun ? false : await writeJsonFile(job.file, acl);
-        const d = digest(acl);
+        const d = contentDigest(acl);
         digests.set(relative(ctx.dir, job.file), d);
         await memo.mark(`${job.type}/${job.name}`, d);
         ctx.summary.add(`acls/${job.type}`, changed ? 'written' : 'unchanged');

@@ -9,11 +9,11 @@ import {
 import type { OrgScope } from '../chef-api/resources/scope';
 import { writeJsonFile } from '../backup-store/json-file';
 import { listDirNames, listFilesDeep } from '../backup-store/layout';
-import { writeManifest, type DigestBook } from '../backup-store/sidecar';
+import { filesStamp, writeManifest, type DigestBook } from '../backup-store/sidecar';
 import { forEachLimit } from '../concurrency';
 import { isolate, passMemo, type EngineContext } from '../engine/context';
 import { md5File } from '../engine/md5-file';
-import { digest } from '../normalize';
+import { contentDigest } from '../normalize';
 
 const STATUS_FILE = 'status.json';
 
@@ -64,12 +64,17 @@ async function backupVersion(
     ctx.summary.add(kind, 'skipped');
     return '';
   }
-  const d = digest({ files: manifest.files.map((f) => [f.path, f.checksum]), frozen: manifest.frozen });
+  const d = contentDigest({ files: manifest.files.map((f) => [f.path, f.checksum]), frozen: manifest.frozen });
   const rel = relative(ctx.dir, dir);
-  // The book is saved only after a version's files are all on disk: the same digest means nothing to fetch.
-  if (digests.get(rel)?.digest === d) {
-    ctx.summary.add(kind, 'unchanged');
-    return d;
+  const paths = manifest.files.map((f) => f.path);
+  // Same manifest, and the files as this backup left them: nothing to fetch or hash.
+  const before = digests.get(rel);
+  if (before?.digest === d && before.size !== undefined) {
+    const now = await filesStamp(dir, paths);
+    if (now?.size === before.size && now.mtimeMs === before.mtimeMs) {
+      ctx.summary.add(kind, 'unchanged');
+      return d;
+    }
   }
   let downloaded = 0;
   await forEachLimit(manifest.files, ctx.width, async (file) => {
@@ -94,7 +99,8 @@ async function backupVersion(
       for (const local of await listFilesDeep(dir)) if (!wanted.has(local)) await rm(join(dir, local), { force: true });
     }
   }
-  digests.set(rel, d);
+  const stamp = ctx.dryRun ? undefined : await filesStamp(dir, paths);
+  digests.set(rel, d, stamp ?? {});
   ctx.summary.add(kind, downloaded ? 'written' : 'unchanged');
   return d;
 }

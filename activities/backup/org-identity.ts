@@ -5,7 +5,7 @@ import type { OrgScope } from '../chef-api/resources/scope';
 import { writeJsonFile } from '../backup-store/json-file';
 import type { DigestBook } from '../backup-store/sidecar';
 import { isolate, type EngineContext } from '../engine/context';
-import { digest } from '../normalize';
+import { contentDigest } from '../normalize';
 
 /**
  * org.json, members.json and invitations.json, raw as knife-ec-backup writes them. A single-tenant source has
@@ -20,7 +20,7 @@ export async function backupOrgIdentity(
 ): Promise<void> {
   const put = async (file: string, kind: string, value: unknown) => {
     const changed = ctx.dryRun ? false : await writeJsonFile(join(orgDir, file), value);
-    digests.set(`organizations/${s.org}/${file}`, digest(value));
+    digests.set(`organizations/${s.org}/${file}`, contentDigest(value));
     ctx.summary.add(kind, changed ? 'written' : 'unchanged');
   };
   await isolate(ctx, { org: s.org, kind: 'org', name: s.org, path: `organizations/${s.org}/org.json` }, async () => {

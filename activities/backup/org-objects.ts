@@ -2,7 +2,7 @@ import { mkdir, rm, stat } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { listBags } from '../chef-api/resources/data-bags';
 import type { OrgScope } from '../chef-api/resources/scope';
-import { writeJsonFile } from '../backup-store/json-file';
+import { prettyJson, writeFileAtomic } from '../backup-store/json-file';
 import { listDirNames } from '../backup-store/layout';
 import { sameFile, type BookEntry, type DigestBook } from '../backup-store/sidecar';
 import { nodes } from '../chef-api/resources/json-collection';
@@ -10,7 +10,7 @@ import { forEachLimit } from '../concurrency';
 import { isolate, passMemo, type EngineContext } from '../engine/context';
 import type { JsonKind } from '../kinds';
 import { ChefAuthError, ConfigError, errorMessage } from '../errors';
-import { digest, normalize } from '../normalize';
+import { normalize, textDigest } from '../normalize';
 import { nodeFingerprint, searchNodeFingerprints } from './node-changes';
 
 /**
@@ -47,11 +47,17 @@ export async function backupJsonKind(
       const raw = await kind.getRemote(s, name);
       if (!raw) return ctx.summary.add(kind.kind, 'skipped'); // deleted since the inventory
       const body = normalize(kind.kind, raw, name, s.org);
-      const changed = ctx.dryRun ? false : await writeJsonFile(file, body);
-      const d = digest(body);
-      const written = ctx.dryRun ? undefined : await stat(file);
-      digests.set(relative(ctx.dir, file), d, {
-        ...(written ? { size: written.size, mtimeMs: written.mtimeMs } : {}),
+      const text = prettyJson(body);
+      const d = textDigest(text);
+      const rel = relative(ctx.dir, file);
+      const before = digests.get(rel);
+      // The book's word for the file spares reading it back to compare; a file it does not know is written
+      // (a folder without a book is new, or made by knife, and then rewritten once).
+      const same = before?.digest === d && (await sameFile(file, before));
+      const changed = ctx.dryRun || same ? false : await writeFileAtomic(file, text, 'changed');
+      const now = same ? before : ctx.dryRun ? undefined : await stat(file);
+      digests.set(rel, d, {
+        ...(now ? { size: now.size, mtimeMs: now.mtimeMs } : {}),
         ...(kind.kind === 'nodes' ? { fingerprint: nodeFingerprint(raw) } : {}),
       });
       await memo.mark(name, d);

@@ -8,7 +8,7 @@ import { layout, listJsonNames } from '../backup-store/layout';
 import type { DigestBook } from '../backup-store/sidecar';
 import { forEachLimit } from '../concurrency';
 import { isolate, passMemo, type EngineContext } from '../engine/context';
-import { digest, normalizeAcl } from '../normalize';
+import { contentDigest, normalizeAcl } from '../normalize';
 
 /** Users and their ACLs (global), in parallel: knife-ec-backup does this one user at a time. */
 export async function backupUsers(ctx: EngineContext, digests: DigestBook, opts: { skipUserAcls: boolean }) {
@@ -21,7 +21,7 @@ export async function backupUsers(ctx: EngineContext, digests: DigestBook, opts:
       if (!user) return ctx.summary.add('users', 'skipped');
       const file = layout.user(ctx.dir, name);
       const changed = ctx.dryRun ? false : await writeJsonFile(file, user);
-      const userDigest = digest(user);
+      const userDigest = contentDigest(user);
       digests.set(relative(ctx.dir, file), userDigest);
       ctx.summary.add('users', changed ? 'written' : 'unchanged');
       if (opts.skipUserAcls) return memo.mark(name, userDigest);
@@ -29,7 +29,7 @@ export async function backupUsers(ctx: EngineContext, digests: DigestBook, opts:
       if (!acl) return;
       const aclFile = layout.userAcl(ctx.dir, name);
       const aclChanged = ctx.dryRun ? false : await writeJsonFile(aclFile, normalizeAcl(acl));
-      digests.set(relative(ctx.dir, aclFile), digest(normalizeAcl(acl)));
+      digests.set(relative(ctx.dir, aclFile), contentDigest(normalizeAcl(acl)));
       ctx.summary.add('user_acls', aclChanged ? 'written' : 'unchanged');
       await memo.mark(name, userDigest);
     }),

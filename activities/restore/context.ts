@@ -1,6 +1,6 @@
 import type { EngineContext } from '../engine/context';
 import type { Ledger, LedgerKey } from '../ledger/ledger';
-import { digest } from '../normalize';
+import { contentDigest } from '../normalize';
 
 /** A restore also knows its destination's identity in the ledger and what it may overwrite. */
 export interface RestoreContext extends EngineContext {
@@ -30,7 +30,7 @@ export async function writeTracked(
   content: unknown,
   write: (exists: boolean) => Promise<unknown>,
 ): Promise<void> {
-  const d = digest(content);
+  const d = contentDigest(content);
   if (known.get(name) === d) return ctx.summary.add(key.kind, 'unchanged');
   if (!ctx.dryRun) {
     try {
