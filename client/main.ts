@@ -25,6 +25,7 @@ Options: --concurrency N (backup 50, restore 10)  --purge  --dry-run  --only-org
   --exclude-org ORG  --single-tenant-org NAME  --sign-version 1.0|1.1|1.3  --ca-file PEM
   --with-user-sql --with-key-sql --sql-host --sql-port --sql-db --sql-user (password: CHEF_MIGRATE_SQL_PASSWORD)
   --ledger postgres://...  --overwrite-frozen  --overwrite-pivotal  --skip-useracl  --skip-users  --json
+  --read-all-nodes (backup: GET every node instead of finding the changed ones by partial search)
   --config FILE (YAML or JSON with the same options in camelCase)
 `;
 

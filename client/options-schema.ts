@@ -30,6 +30,7 @@ export const DataPlaneConfig = z
     singleTenantOrg: z.string().regex(/^[a-z0-9_-]+$/, 'an org name: lower-case letters, digits, - and _'),
     skipUseracl: z.boolean(),
     skipUsers: z.boolean(),
+    readAllNodes: z.boolean(),
     overwriteFrozen: z.boolean(),
     overwritePivotal: z.boolean(),
     withUserSql: z.boolean(),

@@ -76,9 +76,11 @@ export const PlanFile = z
           .regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'HH:MM in UTC')
           .optional(),
         keepPasses: z.number().int().min(1).max(100).default(10),
+        /** GET every node on each pass instead of finding the changed ones by a partial search. */
+        readAllNodes: z.boolean().default(false),
       })
       .strict()
-      .default({ intervalMinutes: 60, keepPasses: 10 }),
+      .default({ intervalMinutes: 60, keepPasses: 10, readAllNodes: false }),
     cutover: z
       .object({
         chefServerUrl: url,
@@ -188,6 +190,7 @@ export function planFrom(raw: unknown, source: string, queues: { control: string
     incremental: {
       intervalSeconds: p.incremental.intervalMinutes * 60,
       keepPasses: p.incremental.keepPasses,
+      ...(p.incremental.readAllNodes ? { readAllNodes: true } : {}),
       ...(p.incremental.timeOfDay ? { timeOfDay: p.incremental.timeOfDay } : {}),
     },
     cutover: {

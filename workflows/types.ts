@@ -42,7 +42,7 @@ export interface MigrationPlan {
   orgs: { only?: string[]; exclude?: string[] };
   concurrency: { backup: number; restore: number };
   tidy: { fix: boolean; requireApproval: boolean };
-  incremental: { intervalSeconds: number; timeOfDay?: string; keepPasses: number };
+  incremental: { intervalSeconds: number; timeOfDay?: string; keepPasses: number; readAllNodes?: boolean };
   cutover: CutoverPlan;
   taskQueues: { control: string; dataPlane: string };
   /** Heartbeat timeout of long activities: how fast a dead worker is noticed. */

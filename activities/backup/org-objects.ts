@@ -83,7 +83,7 @@ async function unchangedNodes(
   const none = new Set<string>();
   const recorded = names.filter((n) => entryOf(n)?.fingerprint);
   if (!recorded.length) return none;
-  const current = await searchNodeFingerprints(s);
+  const current = await searchNodeFingerprints(s, names.length);
   const fallBack = (why: string) => {
     ctx.notes.push(`${s.org} nodes: every node read in full: ${why}`);
     return none;

@@ -27,6 +27,7 @@ export function backupOptions(
     singleTenantOrg: plan.source.singleTenantOrg,
     retry: plan.retry,
     passId,
+    readAllNodes: plan.incremental.readAllNodes,
   };
 }
 

@@ -52,6 +52,7 @@ function printResult(r: OperationResult, json: boolean): number {
       `${r.operation} of ${r.orgs.join(', ') || 'no orgs'}: ${r.seconds.toFixed(1)} s, ${r.requests} requests (${(r.requests / Math.max(r.seconds, 0.001)).toFixed(0)}/s), ${r.retries} retries\n${summary.table()}\n`,
     );
     if (r.failed) process.stdout.write(`${r.failed} objects failed; details in ${r.failureReport}\n`);
+    for (const note of r.notes ?? []) process.stdout.write(`note: ${note}\n`);
   }
   return r.failed ? EXIT_FAILED : 0;
 }
@@ -89,6 +90,7 @@ export async function backupCommand(argv: string[]): Promise<number> {
     ...commonOptions('backup', positionals, c, DEFAULT_BACKUP_CONCURRENCY),
     source: target(c),
     sql: sqlOptions(c),
+    readAllNodes: c.readAllNodes,
   };
   return withProgress(c, (hooks) => backup(o, hooks));
 }
