@@ -119,7 +119,17 @@ describe('multi-tenant round trip (Chef Server 12 test double)', () => {
     await pivotal.request('PUT', '/organizations/acme/groups/ops', {
       body: { groupname: 'ops', actors: { users: ['bob', 'alice'], clients: [], groups: [] } },
     });
-    await backup({ ...common(), source: src });
+    a.log.length = 0;
+    const pass = await backup({ ...common(), source: src });
+    assert.equal(pass.notes, undefined, 'the partial search of node fingerprints was trusted');
+    // One partial search per org, then GETs of the changed node and of one sample node per org only (ACLs aside).
+    const nodeReads = a.log.filter((e) => /^\/organizations\/\w+\/(nodes\/[^/]+$|search\/node)/.test(e.path));
+    assert.deepEqual(
+      nodeReads.filter((e) => e.method === 'POST').map((e) => e.path.split('?')[0]),
+      ['/organizations/acme/search/node', '/organizations/beta/search/node'],
+    );
+    assert.ok(nodeReads.some((e) => e.method === 'GET' && e.path === '/organizations/beta/nodes/web-1'));
+    assert.equal(nodeReads.filter((e) => e.method === 'GET').length, 3);
     b.log.length = 0;
     const r = await restore({ ...common(), destination: dst }, { ledger });
     assert.equal(r.failed, 0);
