@@ -121,15 +121,15 @@ describe('multi-tenant round trip (Chef Server 12 test double)', () => {
     });
     a.log.length = 0;
     const pass = await backup({ ...common(), source: src });
-    assert.equal(pass.notes, undefined, 'the partial search of node fingerprints was trusted');
-    // One partial search per org, then GETs of the changed node and of one sample node per org only (ACLs aside).
-    const nodeReads = a.log.filter((e) => /^\/organizations\/\w+\/(nodes\/[^/]+$|search\/node)/.test(e.path));
-    assert.deepEqual(
-      nodeReads.filter((e) => e.method === 'POST').map((e) => e.path.split('?')[0]),
-      ['/organizations/acme/search/node', '/organizations/beta/search/node'],
+    // Chef Server answers a node partial search from its merged view: the quick check says so and reads all.
+    assert.match(
+      pass.notes?.join('\n') ?? '',
+      /acme nodes: every node read in full: partial search answered a node without/,
     );
-    assert.ok(nodeReads.some((e) => e.method === 'GET' && e.path === '/organizations/beta/nodes/web-1'));
-    assert.equal(nodeReads.filter((e) => e.method === 'GET').length, 3);
+    const nodeGets = a.log.filter((e) => e.method === 'GET' && /^\/organizations\/\w+\/nodes\/[^/]+$/.test(e.path));
+    const nodes = pass.counts.nodes ?? { unchanged: 0, written: 0 };
+    assert.equal(nodeGets.length, (nodes.unchanged ?? 0) + (nodes.written ?? 0));
+    assert.ok(nodeGets.length > 2);
     b.log.length = 0;
     const r = await restore({ ...common(), destination: dst }, { ledger });
     assert.equal(r.failed, 0);

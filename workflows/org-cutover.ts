@@ -30,8 +30,10 @@ export async function orgCutoverWorkflow(
   const id = workflowInfo().workflowId;
   try {
     // Two tries: a node that checked in on the source during the first final pass is caught by the second.
+    // The final passes read every node: a write that touched only automatic attributes (an API client, not a
+    // chef-client run) leaves the fingerprint the loop's passes compare unchanged.
     for (let attempt = 1; attempt <= 2 && !result.verified; attempt++) {
-      const pass = await data.incrementalPass(plan, [org], `${id}-final-${attempt}`);
+      const pass = await data.incrementalPass(plan, [org], `${id}-final-${attempt}`, { readAllNodes: true });
       result.finalPassSeconds = pass.seconds;
       const v = await data.verifyTarget(plan, [org]);
       result.differences = v.differences;

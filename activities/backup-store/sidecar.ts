@@ -42,13 +42,14 @@ export const readManifest = (dir: string, org: string, kind: CookbookKind, name:
 
 /**
  * What the backup last wrote to one object file: the digest of the normalised object and, for the JSON object
- * files, the file's size and mtime when written. A restore that finds the file with the same size and mtime
- * trusts the digest instead of reading and parsing the file again (rsync's quick check).
+ * files, the file's size and ctime when written. A restore that finds the file with the same size and ctime
+ * trusts the digest instead of reading and parsing the file again (rsync's quick check, on ctime because no
+ * copy tool can set it back: `cp -p` and `rsync -t` keep mtimes).
  */
 export interface BookEntry {
   digest: string;
   size?: number;
-  mtimeMs?: number;
+  ctimeMs?: number;
   /** Nodes: the fingerprint of what a partial search can see (activities/backup/node-changes.ts). */
   fingerprint?: string;
 }
@@ -92,21 +93,21 @@ export class DigestBook {
 export async function sameFile(file: string, entry: BookEntry | undefined): Promise<boolean> {
   if (entry?.size === undefined) return false;
   const now = await stat(file).catch(() => undefined);
-  return now?.size === entry.size && now.mtimeMs === entry.mtimeMs;
+  return now?.size === entry.size && now.ctimeMs === entry.ctimeMs;
 }
 
 /**
- * Total size and latest mtime of a cookbook version's files, or undefined when one is missing: the quick
+ * Total size and latest ctime of a cookbook version's files, or undefined when one is missing: the quick
  * check of a folder (a file deleted, truncated or replaced since the backup wrote it changes it).
  */
-export async function filesStamp(dir: string, paths: string[]): Promise<{ size: number; mtimeMs: number } | undefined> {
+export async function filesStamp(dir: string, paths: string[]): Promise<{ size: number; ctimeMs: number } | undefined> {
   let size = 0;
-  let mtimeMs = 0;
+  let ctimeMs = 0;
   for (const p of paths) {
     const st = await stat(join(dir, p)).catch(() => undefined);
     if (!st) return undefined;
     size += st.size;
-    mtimeMs = Math.max(mtimeMs, st.mtimeMs);
+    ctimeMs = Math.max(ctimeMs, st.ctimeMs);
   }
-  return { size, mtimeMs };
+  return { size, ctimeMs };
 }

@@ -66,12 +66,12 @@ async function backupVersion(
   }
   const d = contentDigest({ files: manifest.files.map((f) => [f.path, f.checksum]), frozen: manifest.frozen });
   const rel = relative(ctx.dir, dir);
-  const paths = manifest.files.map((f) => f.path);
+  const paths = [...manifest.files.map((f) => f.path), STATUS_FILE];
   // Same manifest, and the files as this backup left them: nothing to fetch or hash.
   const before = digests.get(rel);
   if (before?.digest === d && before.size !== undefined) {
     const now = await filesStamp(dir, paths);
-    if (now?.size === before.size && now.mtimeMs === before.mtimeMs) {
+    if (now?.size === before.size && now.ctimeMs === before.ctimeMs) {
       ctx.summary.add(kind, 'unchanged');
       return d;
     }

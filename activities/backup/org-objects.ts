@@ -57,7 +57,7 @@ export async function backupJsonKind(
       const changed = ctx.dryRun || same ? false : await writeFileAtomic(file, text, 'changed');
       const now = same ? before : ctx.dryRun ? undefined : await stat(file);
       digests.set(rel, d, {
-        ...(now ? { size: now.size, mtimeMs: now.mtimeMs } : {}),
+        ...(now ? { size: now.size, ctimeMs: now.ctimeMs } : {}),
         ...(kind.kind === 'nodes' ? { fingerprint: nodeFingerprint(raw) } : {}),
       });
       await memo.mark(name, d);
@@ -90,7 +90,8 @@ async function unchangedNodes(
   };
   if (typeof current === 'string') return fallBack(current);
   const same = recorded.filter((n) => current.get(n) === entryOf(n)?.fingerprint);
-  const sample = same[0];
+  // A different node each pass, so over the passes the check covers more than one node's shape.
+  const sample = same[Math.floor(Math.random() * same.length)];
   if (sample === undefined) return none;
   let full;
   try {
@@ -99,7 +100,8 @@ async function unchangedNodes(
     if (err instanceof ChefAuthError || err instanceof ConfigError) throw err;
     return fallBack(`reading ${sample} to check the partial search failed: ${errorMessage(err)}`);
   }
-  if (full && nodeFingerprint(full) !== current.get(sample))
+  if (!full) return fallBack(`${sample}, found by the partial search, is gone; the check proved nothing`);
+  if (nodeFingerprint(full) !== current.get(sample))
     return fallBack(`the partial search fingerprint of ${sample} differs from the node read in full`);
   return new Set(same);
 }

@@ -21,8 +21,12 @@ function stepResult(step: string, r: OperationResult): StepResult {
     unchanged: total('unchanged'),
     orgSeconds: r.orgSeconds,
     ...(r.failureReport ? { failureReport: r.failureReport } : {}),
+    ...noteOf(r.notes),
   };
 }
+
+/** The run's notes for the UI, cut short: a Temporal payload stays a few kB. */
+const noteOf = (notes: string[] | undefined) => (notes?.length ? { note: notes.join('; ').slice(0, 500) } : {});
 
 function addOrgSeconds(a: Record<string, number>, b: Record<string, number>): Record<string, number> {
   const out = { ...a };
@@ -88,10 +92,17 @@ export function createDataPlaneActivities(deps: { ledgers: LedgerPool }) {
     },
 
     /** Backs up and restores only what changed for the given orgs; per-org seconds are the downtime figure. */
-    async incrementalPass(plan: MigrationPlan, orgs: string[], passId: string): Promise<StepResult> {
+    async incrementalPass(
+      plan: MigrationPlan,
+      orgs: string[],
+      passId: string,
+      opts: { readAllNodes?: boolean } = {},
+    ): Promise<StepResult> {
       const ledger = await deps.ledgers.get(plan.ledgerUrl);
       return withHeartbeat(`incremental pass ${passId}`, async (progress, signal) => {
-        const b = await backup(backupOptions(plan, orgs, passId, true), { progress, signal, ledger });
+        const options = backupOptions(plan, orgs, passId, true);
+        if (opts.readAllNodes) options.readAllNodes = true;
+        const b = await backup(options, { progress, signal, ledger });
         const r = await restore(restoreOptions(plan, orgs, true), { progress, signal, ledger });
         const result = stepResult('incremental pass', r);
         return {
@@ -100,6 +111,7 @@ export function createDataPlaneActivities(deps: { ledgers: LedgerPool }) {
           failed: b.failed + r.failed,
           orgSeconds: addOrgSeconds(b.orgSeconds, r.orgSeconds),
           ...(b.failureReport || r.failureReport ? { failureReport: r.failureReport ?? b.failureReport } : {}),
+          ...noteOf([...(b.notes ?? []), ...(r.notes ?? [])]),
         };
       });
     },

@@ -19,6 +19,7 @@ import { forEachLimit } from '../concurrency';
 import { isolate, remoteList } from '../engine/context';
 import { md5File } from '../engine/md5-file';
 import { BackupFormatError } from '../errors';
+import { contentDigest } from '../normalize';
 import { ledgerKey, writeTracked, type RestoreContext } from './context';
 import { isolateObject } from './failed-objects';
 import { serialisedBy } from './serialised';
@@ -59,11 +60,10 @@ export async function restoreCookbooks(
       const status = await readJsonFile<{ frozen?: boolean }>(join(dir, 'status.json'));
       const frozen = status ? status.frozen === true : manifest.frozen;
       const content = { files: manifest.files.map((f) => [f.path, f.checksum]), frozen };
-      // The files are checked against the manifest only when the version is written, not on every pass.
-      await writeTracked(ctx, key, known, folder, content, async () => {
-        await checkLocalFiles(dir, manifest);
-        return uploadVersion(ctx, s, kind, dir, manifest, frozen);
-      });
+      // The files are checked against the manifest when the version is to be written (a dry run too), not on
+      // every pass.
+      if (known.get(folder) !== contentDigest(content)) await checkLocalFiles(dir, manifest);
+      await writeTracked(ctx, key, known, folder, content, () => uploadVersion(ctx, s, kind, dir, manifest, frozen));
     });
   };
   // goiardi keeps a cookbook's versions inside one object and loses concurrent writes to it.

@@ -47,12 +47,18 @@ function index(ctx: Ctx, name: string): Indexed[] {
   }));
 }
 
-/** Node attributes resolve like Chef's merged view: automatic > override > normal > default. */
+/** The stored node fields erchef's indexing view (chef_node:ejson_for_indexing) keeps beside the merged attributes. */
+const NODE_VIEW_FIELDS = new Set(['name', 'chef_type', 'chef_environment', 'run_list', 'policy_name', 'policy_group']);
+
+/**
+ * As erchef answers: a node is seen through its indexing view, the attributes merged (automatic > override >
+ * normal > default) plus a few stored fields; there is no `normal`, `default`, `override` or `automatic` key.
+ */
 function lookup(doc: JsonObject, path: string[]): unknown {
   const walk = (root: unknown): unknown =>
     path.reduce<unknown>((value, key) => (isObject(value) ? value[key] : undefined), root);
-  const direct = walk(doc.raw_data ?? doc);
-  if (direct !== undefined || doc.chef_type !== 'node') return direct;
+  if (doc.chef_type !== 'node') return walk(doc.raw_data ?? doc);
+  if (NODE_VIEW_FIELDS.has(path[0] ?? '')) return walk(doc);
   for (const layer of ['automatic', 'override', 'normal', 'default']) {
     const value = walk(doc[layer]);
     if (value !== undefined) return value;
