@@ -157,6 +157,24 @@ describe('data plane under faults (retry rule, per-object failure, never silent)
     }
   });
 
+  it('a partial search slower than reading every node does not hold the pass: the nodes are read, the search dropped', async () => {
+    await backup({ ...common(), source: src }); // fingerprints recorded
+    a.faults = { ...NO_FAULTS, latencyMs: 15_000, match: /^POST \/organizations\/acme\/search\/node$/ };
+    a.log.length = 0;
+    const started = Date.now();
+    const r = await backup({ ...common(), source: src });
+    a.faults = { ...NO_FAULTS };
+    assert.ok(Date.now() - started < 12_000, `the pass waited ${Date.now() - started} ms for the search`);
+    assert.equal(r.failed, 0);
+    assert.match(
+      r.notes?.join('\n') ?? '',
+      /acme nodes: every node read in full: they were all read before the partial/,
+    );
+    const nodeGets = a.log.filter((e) => e.method === 'GET' && /^\/organizations\/acme\/nodes\/[^/]+$/.test(e.path));
+    assert.equal(nodeGets.length, (r.counts.nodes?.unchanged ?? 0) + (r.counts.nodes?.written ?? 0));
+    assert.ok(nodeGets.length >= 20);
+  });
+
   it('a key the server does not know ends the run at once with one authentication error', async () => {
     const badKey = join(dir, 'not-the-key.pem');
     await writeFile(

@@ -36,11 +36,16 @@ const isObject = (v: unknown) => typeof v === 'object' && v !== null && !Array.i
  * a node missing from a lagging index is simply read in full. Returns the reason instead when the server's
  * answer does not carry the stored fields (no search, or a server that answers merged attributes).
  */
-export async function searchNodeFingerprints(s: OrgScope, expected: number): Promise<Map<string, string> | string> {
+export async function searchNodeFingerprints(
+  s: OrgScope,
+  expected: number,
+  signal: AbortSignal,
+): Promise<Map<string, string> | string> {
   let rows;
   try {
-    rows = await partialSearchAll(s, 'node', FINGERPRINT_KEYS, { expectedRows: expected });
+    rows = await partialSearchAll(s, 'node', FINGERPRINT_KEYS, { expectedRows: expected, signal });
   } catch (err) {
+    if (signal.aborted) return 'stopped';
     return `partial search of nodes failed: ${errorMessage(err)}`;
   }
   const out = new Map<string, string>();

@@ -44,6 +44,13 @@ export interface RequestOptions {
   /** Extra statuses that are retried like a 5xx (e.g. 400 on sandbox commit, a known consistency lag). */
   retryOn?: number[];
   headers?: Record<string, string>;
+  /** Gives up this one request (the run's own signal still applies). */
+  signal?: AbortSignal;
+  /**
+   * A query that takes long by nature (a search over every node): it runs beside the concurrency limit and
+   * its latency is not taken for the server's usual answer, so it neither holds a slot nor trips the AIMD.
+   */
+  query?: boolean;
 }
 
 export interface ChefResponse<T = unknown> {
@@ -193,14 +200,19 @@ export class ChefClient {
     opts: RequestOptions,
     read: (r: Dispatcher.ResponseData) => Promise<R>,
   ): Promise<{ status: number; headers: ChefResponse['headers']; result: R; attempts: number }> {
+    const signals = [this.config.signal, opts.signal].filter((x): x is AbortSignal => x !== undefined);
+    const signal = signals.length > 1 ? AbortSignal.any(signals) : signals[0];
     for (let attempt = 1; ; attempt++) {
-      this.config.signal?.throwIfAborted();
+      signal?.throwIfAborted();
       let status = 0;
       let detail = '';
       let retryAfterMs: number | undefined;
       try {
         const headers = await this.headersFor(method, url, payload, opts);
-        const r = await this.limiter.run(async () => {
+        const observe = (sample: { latencyMs: number; status: number }) =>
+          opts.query ? undefined : this.limiter.observe?.(sample);
+        const metered = <T>(fn: () => Promise<T>) => (opts.query ? fn() : this.limiter.run(fn));
+        const r = await metered(async () => {
           this.stats.requests++;
           this.stats.bytesOut += payload.length;
           const started = performance.now();
@@ -211,13 +223,13 @@ export class ChefClient {
               method: method as Dispatcher.HttpMethod,
               headers,
               body: payload.length ? payload : undefined,
-              signal: this.config.signal,
+              signal,
             })
             .catch((err: unknown) => {
-              this.limiter.observe?.({ latencyMs: performance.now() - started, status: 0 });
+              if (!signal?.aborted) observe({ latencyMs: performance.now() - started, status: 0 });
               throw err;
             });
-          this.limiter.observe?.({ latencyMs: performance.now() - started, status: response.statusCode });
+          observe({ latencyMs: performance.now() - started, status: response.statusCode });
           return { response, result: await read(response) };
         });
         status = r.response.statusCode;
@@ -243,7 +255,7 @@ export class ChefClient {
             `TLS certificate of ${url.origin} is not trusted (${code}); pass the server's CA with --ca-file`,
           );
         }
-        if (!isNetworkError(err) || this.config.signal?.aborted) throw err;
+        if (!isNetworkError(err) || signal?.aborted) throw err;
         detail = `${code || (err as Error).name}: ${(err as Error).message}`;
       }
       if (attempt >= this.retry.maximumAttempts) {
