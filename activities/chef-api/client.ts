@@ -200,8 +200,8 @@ export class ChefClient {
     opts: RequestOptions,
     read: (r: Dispatcher.ResponseData) => Promise<R>,
   ): Promise<{ status: number; headers: ChefResponse['headers']; result: R; attempts: number }> {
-    const signals = [this.config.signal, opts.signal].filter((x): x is AbortSignal => x !== undefined);
-    const signal = signals.length > 1 ? AbortSignal.any(signals) : signals[0];
+    const own = this.config.signal;
+    const signal = opts.signal && own ? AbortSignal.any([own, opts.signal]) : (opts.signal ?? own);
     for (let attempt = 1; ; attempt++) {
       signal?.throwIfAborted();
       let status = 0;
