@@ -32,6 +32,10 @@ export function nodeFingerprint(node: JsonObject): string {
 
 const isObject = (v: unknown) => typeof v === 'object' && v !== null && !Array.isArray(v);
 
+const missingKeys = (d: Record<string, unknown> | undefined) =>
+  ['name', 'run_list', 'normal', 'default'].filter((k) => d?.[k] === undefined || d[k] === null).join(', ') ||
+  'fields of the wrong type';
+
 /**
  * Every node's fingerprint from one partial search: a few hundred bytes per node instead of the whole node.
  * Chef Server and goiardi answer partial search from the stored objects (the index only picks the names), so
@@ -54,7 +58,8 @@ export async function searchNodeFingerprints(
   for (const row of rows) {
     const d = row.data;
     if (!d || typeof d.name !== 'string' || !Array.isArray(d.run_list) || !isObject(d.normal) || !isObject(d.default))
-      return `partial search answered a node without its stored name, run_list or attributes (${JSON.stringify(d)?.slice(0, 120)})`;
+      // Named by its URL and the keys it lacks, never by its values: node attributes can hold secrets.
+      return `partial search answered a node without its stored name, run_list or attributes (${row.url ?? 'no url'}: ${missingKeys(d)})`;
     out.set(d.name, fingerprintOf(d));
   }
   return out;
