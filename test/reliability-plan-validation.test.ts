@@ -99,6 +99,12 @@ describe('chef-migrate start validates the plan before it starts anything', () =
       /expected number/,
     );
     refuse(
+      'wrong-type-read-all-nodes',
+      { ...goodPlan(), incremental: { readAllNodes: 'yes' } },
+      /field 'incremental\.readAllNodes'/,
+      /expected boolean/,
+    );
+    refuse(
       'unknown-field',
       { ...goodPlan(), concurency: { backup: 5 } },
       /unknown field 'concurency'/,
@@ -188,7 +194,7 @@ describe('chef-migrate start validates the plan before it starts anything', () =
       for (const [i, run] of next) shown[i] = await run();
     };
     await Promise.all([lane(), lane(), lane()]);
-    assert.equal(shown.length, 11);
+    assert.equal(shown.length, 12);
     assert.ok(!shown.join('\n').includes('s3cret-ledger-pw'), 'the refusal does not echo the password');
 
     assert.deepEqual(await listWorkflowIds(server.address), [], 'no workflow was started');
